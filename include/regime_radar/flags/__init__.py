@@ -1,0 +1,1 @@
+"""Pure rule functions that turn point-in-time tables into explainable daily risk flags."""

@@ -1,0 +1,60 @@
+"""The risk step: point-in-time flags and regime states for every market day of a window."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from regime_radar import catalog
+from regime_radar.config import Settings, load_settings
+from regime_radar.flags import engine
+from regime_radar.pipeline import promote_all
+from regime_radar.sources.base import Window
+from regime_radar.warehouse import Warehouse, new_batch_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+# The silver datasets the rules read.
+INPUTS = ("prices_daily",)
+
+
+def market_days(prices: pd.DataFrame, window: Window, symbols: list[str]) -> list[date]:
+    """Days in the window on which the broad-market symbols traded."""
+    frame = prices[prices["symbol"].isin(symbols)]
+    days = sorted(set(frame["date"]))
+    return [d for d in days if window.start <= d <= window.end]
+
+
+def load_inputs(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
+    """Every input dataset as a DataFrame (dates as datetime.date, timestamps as UTC)."""
+    return {name: warehouse.read(name).to_pandas() for name in INPUTS}
+
+
+def run_risk(window: Window, settings: Settings | None = None) -> dict[str, Any]:
+    """Compute and publish risk_flags and regime_state for every market day of `window`."""
+    import pyarrow as pa
+
+    settings = settings or load_settings()
+    warehouse = Warehouse.from_settings(settings)
+    rules = engine.load_rules()
+    tables = load_inputs(warehouse)
+    days = market_days(tables["prices_daily"], window, list(rules["ai_capex_shock"]["broad"]))
+    log.info("computing flags for %d market day(s) in %s (rules %s)", len(days), window, rules["version"])
+    rows: list[dict[str, Any]] = []
+    for i, day in enumerate(days, 1):
+        rows.extend(engine.compute_flags(day, tables, rules))
+        if i % 20 == 0 or i == len(days):
+            log.info("flags: %d/%d days done", i, len(days))
+    flags = catalog.conform("risk_flags", pa.Table.from_pylist(rows)) if rows else None
+    states = engine.regime_states(rows)
+    batch_id = new_batch_id("risk-")
+    out_tables = {}
+    if flags is not None:
+        out_tables["risk_flags"] = flags
+        out_tables["regime_state"] = catalog.conform("regime_state", pa.Table.from_pylist(states))
+    published = promote_all(warehouse, out_tables, window, batch_id, settings) if out_tables else {}
+    return {"window": str(window), "market_days": len(days), "flags": len(rows), "published": published}
