@@ -158,6 +158,4 @@ def fred_series_by_id(series_id: str) -> FredSeries:
     for entry in fred_series():
         if entry.series_id == series_id:
             return entry
-    raise KeyError(
-        f"unknown FRED series {series_id!r}; known: {', '.join(s.series_id for s in fred_series())}"
-    )
+    raise KeyError(f"unknown FRED series {series_id!r}; known: {', '.join(s.series_id for s in fred_series())}")

@@ -100,9 +100,9 @@ class YahooChart:
         try:
             http.get(self.cookie_url, name="handshake/cookie")
         except FetchError as exc:
-            # fc.yahoo.com answers 404 while setting the cookie; only a missing cookie is fatal,
-            # and that shows up as a refused crumb below.
-            if exc.status is None or exc.status >= 500:
+            # fc.yahoo.com answers 404 while setting the cookie; a missing cookie shows up as a
+            # refused crumb below.
+            if exc.status != 404:
                 raise
         crumb_payload = http.get(f"{self.base_url}/v1/test/getcrumb", name="handshake/crumb")
         crumb = crumb_payload.body.decode("utf-8", "replace").strip()
@@ -155,9 +155,7 @@ def parse_chart(payload: Payload) -> list[dict[str, Any]]:
     adjclose = (adjclose_blocks[0] or {}).get("adjclose") if adjclose_blocks else None
     if adjclose is None:
         raise SourceError(f"{where}: no indicators.adjclose (request with includeAdjustedClose=true)")
-    columns = {
-        key: quote.get(key) or [None] * len(timestamps) for key in ("open", "high", "low", "close", "volume")
-    }
+    columns = {key: quote.get(key) or [None] * len(timestamps) for key in ("open", "high", "low", "close", "volume")}
     columns["adj_close"] = adjclose
     for key, values in columns.items():
         if len(values) != len(timestamps):
