@@ -84,6 +84,9 @@ def run_dags(
         dag = bag.dags.get(dag_id)
         if dag is None:
             raise KeyError(f"no DAG {dag_id!r}; known: {sorted(bag.dag_ids)}")
+        for task in dag.tasks:
+            # Interactive runs fail fast: dag.test() would otherwise sit out every retry delay.
+            task.retries = 0
         on_progress(f"[{i}/{len(plan)}] {dag_id} {conf.get('start')}..{conf.get('end')} ...")
         started = time.monotonic()
         dag_run = dag.test(run_conf=conf)
@@ -98,23 +101,14 @@ def run_dags(
 
 def standalone() -> int:
     """`make airflow`: `airflow standalone` on the project's DAGs and plugin, with the local SMTP catcher."""
-    import json
-
     from regime_radar.alerts.catcher import MailCatcher
-    from regime_radar.config import CONNECTION_IDS
+    from regime_radar.config import CONNECTION_IDS, local_smtp_connection
 
     airflow_home = prepare()
     os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
     catcher = MailCatcher(VAR_DIR / "mail", port=8025)
     catcher.start()
-    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = json.dumps(
-        {
-            "conn_type": "smtp",
-            "host": "127.0.0.1",
-            "port": catcher.port,
-            "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "regime-radar@example.com"},
-        }
-    )
+    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = local_smtp_connection(catcher.port)
     passwords = airflow_home / "simple_auth_manager_passwords.json.generated"
     print(
         "Starting Airflow standalone on http://localhost:8080\n"

@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--warehouse")
     query.set_defaults(func=cmd_query)
 
+    shell = sub.add_parser("shell", help="an interactive read-only DuckDB session over the warehouse")
+    shell.add_argument("--warehouse")
+    shell.set_defaults(func=cmd_shell)
+
     flags = sub.add_parser("flags", help="the flag report")
     flags.add_argument("--date", help="one day")
     flags.add_argument("--start")
@@ -124,8 +128,14 @@ def _run_plan(flag_window, dags: str | None) -> list[tuple[str, dict]]:
     from regime_radar.sources.registry import SOURCES
 
     warmup = int(load_rules()["warmup_days"])
-    ingest_start = (flag_window.start - timedelta(days=warmup)).isoformat()
-    plan = [(f"ingest_{name}", {"start": ingest_start, "end": flag_window.end.isoformat()}) for name in SOURCES]
+    end = flag_window.end.isoformat()
+    plan = [
+        (
+            f"ingest_{name}",
+            {"start": (flag_window.start - timedelta(days=max(warmup, spec.warmup_days))).isoformat(), "end": end},
+        )
+        for name, spec in SOURCES.items()
+    ]
     plan.append(("risk", {"start": flag_window.start.isoformat(), "end": flag_window.end.isoformat()}))
     if dags:
         wanted = [d.strip() for d in dags.split(",") if d.strip()]
@@ -139,10 +149,8 @@ def _run_plan(flag_window, dags: str | None) -> list[tuple[str, dict]]:
 
 def _start_mail_catcher(directory: Path, port: int):
     """Start the local SMTP catcher and point the project's smtp connection at it."""
-    import json
-
     from regime_radar.alerts.catcher import MailCatcher
-    from regime_radar.config import CONNECTION_IDS
+    from regime_radar.config import CONNECTION_IDS, local_smtp_connection
 
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -151,14 +159,7 @@ def _start_mail_catcher(directory: Path, port: int):
     except OSError:
         catcher = MailCatcher(directory, port=0)  # the default port is taken: any free port will do
         catcher.start()
-    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = json.dumps(
-        {
-            "conn_type": "smtp",
-            "host": "127.0.0.1",
-            "port": catcher.port,
-            "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "regime-radar@example.com"},
-        }
-    )
+    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = local_smtp_connection(catcher.port)
     return catcher
 
 
@@ -180,15 +181,10 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from regime_radar import catalog
-    from regime_radar.pipeline import read_user_file, stamp_ingested_at
+    from regime_radar.pipeline import prepare_user_file
     from regime_radar.quality.runner import validate
 
-    table = stamp_ingested_at(args.dataset, read_user_file(args.dataset, args.file), datetime.now(UTC))
-    report = validate(args.dataset, table, batch_id="cli", window=args.file.name)
-    catalog.get(args.dataset)
+    report = validate(args.dataset, prepare_user_file(args.dataset, args.file), batch_id="cli", window=args.file.name)
     print(report.summary())
     _print_failures(report)
     return EXIT_OK if report.passed else EXIT_FAILED
@@ -212,6 +208,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     table = run_query(Warehouse.from_settings(load_settings()), args.sql)
     print(format_table(table, args.format))
     return EXIT_OK
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from regime_radar.config import load_settings
+    from regime_radar.query import shell
+    from regime_radar.warehouse import Warehouse
+
+    return shell(Warehouse.from_settings(load_settings()))
 
 
 def cmd_flags(args: argparse.Namespace) -> int:

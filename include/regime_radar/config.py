@@ -136,6 +136,18 @@ def _connection_from_uri(uri: str) -> dict[str, Any]:
     }
 
 
+def local_smtp_connection(port: int, host: str = "127.0.0.1") -> str:
+    """The smtp connection (Airflow's JSON form) for a plain SMTP server without TLS, e.g. the local catcher."""
+    return json.dumps(
+        {
+            "conn_type": "smtp",
+            "host": host,
+            "port": port,
+            "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "regime-radar@example.com"},
+        }
+    )
+
+
 def storage_options_for(url: str) -> dict[str, Any]:
     """fsspec/s3fs options for the warehouse URL: from the `aws` connection, else the AWS env vars."""
     if not url.startswith("s3://"):

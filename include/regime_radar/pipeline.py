@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from regime_radar import catalog
 from regime_radar.config import Settings, load_settings
+from regime_radar.quality import docs
 from regime_radar.quality.runner import QualityError, ValidationReport, validate
 from regime_radar.sources import replay
 from regime_radar.sources.base import SourceError, Window
@@ -57,6 +58,8 @@ def ingest(source_name: str, window: Window, settings: Settings | None = None) -
         from regime_radar.sources.http import HttpClient
 
         payloads = source.fetch(window, HttpClient(), settings)
+    elif getattr(source, "fetch_in_replay", False):
+        payloads = source.fetch(window, None, settings)  # user-maintained files in the warehouse
     else:
         payloads = replay.load(settings.replay_dir, source_name)
     raw_files = warehouse.archive_raw(source_name, batch_id, payloads)
@@ -81,17 +84,22 @@ def promote_all(
     window: Window | None,
     batch_id: str,
     settings: Settings,
+    windows: dict[str, Window | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Validate every table of a batch, then publish them all — or none, if any fails critically."""
+    """Validate every table of a batch, then publish them all — or none, if any fails critically.
+
+    Each table replaces the rows of `window` (or of its own entry in `windows`; None = merge by key).
+    """
     ingested_at = datetime.now(UTC)
+    windows = {name: (windows or {}).get(name, window) for name in tables}
     prepared: dict[str, pa.Table] = {}
     reports: dict[str, ValidationReport] = {}
     for name, table in tables.items():
         table = stamp_ingested_at(name, table, ingested_at)
-        if window is not None:
-            table = clip_to_window(name, table, window)
+        if windows[name] is not None:
+            table = clip_to_window(name, table, windows[name])
         prepared[name] = table
-        reports[name] = check(warehouse, name, table, batch_id, window)
+        reports[name] = check(warehouse, name, table, batch_id, windows[name])
     failed = [name for name, report in reports.items() if not report.passed]
     if failed:
         error = None
@@ -102,7 +110,7 @@ def promote_all(
         raise error
     out = {}
     for name, table in prepared.items():
-        published = warehouse.publish(name, table, window, batch_id)
+        published = warehouse.publish(name, table, windows[name], batch_id)
         out[name] = published.as_dict() | {
             "warnings": [f["expectation"] for f in reports[name].warnings],
             "quality": f"_quality/{name}/{batch_id}.json",
@@ -128,18 +136,26 @@ def check(warehouse: Warehouse, name: str, table: pa.Table, batch_id: str, windo
         )
     else:
         report = validate(name, table, batch_id, window_text)
+    report.docs_url = warehouse.uri(docs.page_path(name, batch_id))
     warehouse.write_json(f"_quality/{name}/{batch_id}.json", report.as_dict())
+    docs.publish(warehouse, report)
     return report
 
 
 def notify_quality_failure(warehouse: Warehouse, report: ValidationReport, where: str, settings: Settings) -> None:
-    """Queue a data-quality alert for a quarantined batch (delivered by the next alert delivery)."""
+    """Queue the data-quality alert of a quarantined batch and try to send it at once.
+
+    If SMTP is down the alert stays in the outbox and the next delivery (any DAG's) sends it;
+    the task fails anyway, with the quality error.
+    """
+    from regime_radar.alerts import AlertDeliveryError, Outbox, deliver_pending, notify_quality
+
     log.error("quarantined %s: %s", where, report.summary())
+    notify_quality(warehouse, report, where, settings, docs_url=report.docs_url)
     try:
-        from regime_radar.alerts import notify_quality
-    except ImportError:  # alerts not wired yet in this build
-        return
-    notify_quality(warehouse, report, where, settings)
+        deliver_pending(Outbox(warehouse), settings)
+    except AlertDeliveryError as exc:
+        log.error("data-quality alert kept in the outbox, not delivered yet: %s", exc)
 
 
 def stamp_ingested_at(name: str, table: pa.Table, ingested_at: datetime) -> pa.Table:
@@ -173,17 +189,19 @@ def load_file(dataset: str, path: Path, settings: Settings | None = None) -> dic
     """The landing zone: a user's CSV or Parquet file through the same validate → silver path as a feed."""
     settings = settings or load_settings()
     warehouse = Warehouse.from_settings(settings)
-    table = read_user_file(dataset, path)
+    table = prepare_user_file(dataset, path)
     batch_id = new_batch_id(f"load-{dataset}-")
-    warehouse.archive_raw(
-        f"load_{dataset}",
-        batch_id,
-        [_file_payload(path)],
-    )
-    if dataset == "prices_daily" and "source" not in table.column_names:
+    warehouse.archive_raw(f"load_{dataset}", batch_id, [_file_payload(path)])
+    return promote_all(warehouse, {dataset: table}, None, batch_id, settings)
+
+
+def prepare_user_file(dataset: str, path: Path) -> pa.Table:
+    """Read a user's file and fill the provenance a file cannot carry (source, available_at)."""
+    table = read_user_file(dataset, path)
+    if "source" in catalog.get(dataset).column_names and "source" not in table.column_names:
         table = table.append_column("source", _const(table, f"file:{path.name}"))
     table = _default_available_at(dataset, table)
-    return promote_all(warehouse, {dataset: table}, None, batch_id, settings)
+    return stamp_ingested_at(dataset, table, datetime.now(UTC))
 
 
 def read_user_file(dataset: str, path: Path) -> pa.Table:

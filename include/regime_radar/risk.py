@@ -57,4 +57,30 @@ def run_risk(window: Window, settings: Settings | None = None) -> dict[str, Any]
         out_tables["risk_flags"] = flags
         out_tables["regime_state"] = catalog.conform("regime_state", pa.Table.from_pylist(states))
     published = promote_all(warehouse, out_tables, window, batch_id, settings) if out_tables else {}
-    return {"window": str(window), "market_days": len(days), "flags": len(rows), "published": published}
+    return {
+        "window": str(window),
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "market_days": len(days),
+        "flags": len(rows),
+        "published": published,
+    }
+
+
+def send_alerts(
+    window: Window, settings: Settings | None = None, *, dag_id: str | None = None, run_id: str | None = None
+) -> dict[str, Any]:
+    """Queue the window's flag-change digests and pause-expiry reminders, then deliver everything pending.
+
+    Queuing is idempotent (the outbox keys alerts by kind, flag, level and date), so a retried task or
+    a re-run window sends nothing twice; an SMTP failure leaves alerts pending and fails the task.
+    """
+    from regime_radar.alerts import Outbox, deliver_pending, queue_flag_changes, queue_pause_expiries
+
+    settings = settings or load_settings()
+    warehouse = Warehouse.from_settings(settings)
+    queued = queue_flag_changes(warehouse, window, settings, dag_id=dag_id, run_id=run_id)
+    queued += queue_pause_expiries(warehouse, window, settings)
+    report = deliver_pending(Outbox(warehouse), settings)
+    log.info("alerts: %d newly queued, %d sent", len(queued), len(report.sent))
+    return {"queued": queued, "sent": list(report.sent)}

@@ -234,7 +234,7 @@ class Warehouse:
                     in_scope = (
                         pc.is_in(existing.column(dataset.scope_column), value_set=scopes)
                         if scopes is not None
-                        else pa.array([False] * existing.num_rows)
+                        else pa.array([False] * existing.num_rows, pa.bool_())
                     )
                     in_window = pc.and_(in_window, in_scope)
                 keep = pc.and_(keep, pc.invert(in_window))
@@ -312,12 +312,12 @@ def _pk_mask(existing: pa.Table, batch: pa.Table, key: Sequence[str]) -> pa.Arra
     import pyarrow.compute as pc
 
     if batch.num_rows == 0 or existing.num_rows == 0:
-        return pa.array([False] * existing.num_rows)
+        return pa.array([False] * existing.num_rows, pa.bool_())
     if len(key) == 1:
         return pc.is_in(existing.column(key[0]), value_set=batch.column(key[0]))
     marker = "__in_batch__"
     right = batch.select(list(key)).group_by(list(key)).aggregate([])
-    right = right.append_column(marker, pa.array([True] * right.num_rows))
+    right = right.append_column(marker, pa.array([True] * right.num_rows, pa.bool_()))
     left = existing.select(list(key)).append_column("__row__", pa.array(range(existing.num_rows), pa.int64()))
     joined = left.join(right, keys=list(key), join_type="left outer").sort_by("__row__")
     return pc.fill_null(joined.column(marker), False).combine_chunks()

@@ -156,3 +156,11 @@ def test_json_documents_round_trip(warehouse: Warehouse) -> None:
     warehouse.write_json("_alerts/x.json", {"a": 2})
     assert json.loads(warehouse.read_bytes("_alerts/x.json")) == {"a": 2}
     assert warehouse.list("_alerts") == ["_alerts/x.json"]
+
+
+def test_empty_batches_into_empty_partitions_keep_working(warehouse: Warehouse) -> None:
+    empty = prices([])
+    warehouse.publish("prices_daily", empty, WINDOW)  # writes empty partitions for 2024 and 2025
+    warehouse.publish("prices_daily", empty, WINDOW)  # merging into an empty partition
+    warehouse.publish("prices_daily", prices(BASE), WINDOW)
+    assert keyed(warehouse.read("prices_daily")) == {(s, d): c for s, d, c in BASE}

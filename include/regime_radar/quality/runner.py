@@ -39,6 +39,8 @@ class ValidationReport:
     evaluated: int = 0
     validated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     gx_result: dict[str, Any] = field(default_factory=dict, repr=False)
+    docs_html: str | None = field(default=None, repr=False)  # GX's rendered Data Docs page
+    docs_url: str | None = None  # where that page was published in the warehouse
 
     @property
     def critical(self) -> list[dict[str, Any]]:
@@ -72,6 +74,7 @@ class ValidationReport:
             "evaluated": self.evaluated,
             "failures": self.failures,
             "validated_at": self.validated_at,
+            "docs_url": self.docs_url,
             "gx_result": self.gx_result,
         }
 
@@ -134,8 +137,8 @@ def validate(name: str, table: pa.Table, batch_id: str, window: str) -> Validati
     expectations = suite_definition(name)
     frame = _prepare_frame(name, table)
     derived = [c for c in frame.columns if c.startswith("__")]
-    gx_result = _run_gx(name, frame, expectations, ignore_columns=derived)
-    report = ValidationReport(name, batch_id, window, table.num_rows, gx_result=gx_result)
+    gx_result, docs_html = _run_gx(name, frame, expectations, ignore_columns=derived)
+    report = ValidationReport(name, batch_id, window, table.num_rows, gx_result=gx_result, docs_html=docs_html)
     for result in gx_result["results"]:
         spec = expectations[result["expectation_config"]["meta"]["spec_index"]]
         report.evaluated += 1
@@ -159,8 +162,10 @@ def validate(name: str, table: pa.Table, batch_id: str, window: str) -> Validati
     return report
 
 
-def _run_gx(name: str, frame: Any, expectations: list[dict[str, Any]], ignore_columns: list[str]) -> dict[str, Any]:
-    """Validate a DataFrame against expectation dicts in a throwaway GX context; return GX's JSON result."""
+def _run_gx(
+    name: str, frame: Any, expectations: list[dict[str, Any]], ignore_columns: list[str]
+) -> tuple[dict[str, Any], str]:
+    """Validate a DataFrame in a throwaway GX context; return GX's JSON result and its Data Docs page."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -183,7 +188,11 @@ def _run_gx(name: str, frame: Any, expectations: list[dict[str, Any]], ignore_co
         )
         suite.add_expectation(expectation)
     result = batch.validate(suite, result_format="SUMMARY")
-    return result.to_json_dict()
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    return result.to_json_dict(), page
 
 
 def _expectation_class(type_name: str) -> Any:
