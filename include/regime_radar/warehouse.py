@@ -7,7 +7,8 @@ Layout under the root:
     gold/<dataset>/year=<YYYY>/part-0.parquet             derived rows (flags, regime state, tariff state)
     quarantine/<dataset>/<batch_id>/                      a refused batch + its validation result
     _quality/<dataset>/<batch_id>.json                    every validation result
-    _staging/<batch_id>/...                               files being written; never read
+    _staging/<layer>/<dataset>/<batch_id>/...             files being written; never read
+    _locks/<dataset>.lock                                 held while a batch is merged and published
     inputs/                                               user-maintained files (events, consensus)
 
 Local and S3 differ only in the base path and the fsspec filesystem behind it.
@@ -18,9 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import posixpath
+import random
+import socket
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PART_FILE = "part-0.parquet"
+LOCK_TIMEOUT_S = 600.0  # how long a publish waits for an overlapping one to finish
+LOCK_STALE_S = 900.0  # an S3 lock older than this belonged to a publisher that died (REGIME_RADAR_LOCK_STALE_S)
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ class Warehouse:
     # -- small files ---------------------------------------------------------------------------
 
     def exists(self, rel: str) -> bool:
-        return self.fs.exists(self.path(rel))
+        return self.fs.exists(self._fresh(self.path(rel)))
 
     def write_bytes(self, rel: str, data: bytes) -> str:
         """Write a whole object atomically: readers see the old bytes or the new, never a part."""
@@ -93,7 +101,7 @@ class Warehouse:
         return target
 
     def read_bytes(self, rel: str) -> bytes:
-        with self.fs.open(self.path(rel), "rb") as fh:
+        with self.fs.open(self._fresh(self.path(rel)), "rb") as fh:
             return fh.read()
 
     def write_json(self, rel: str, obj: Any) -> str:
@@ -104,11 +112,17 @@ class Warehouse:
 
     def list(self, rel: str) -> list[str]:
         """Paths relative to the root of every file under `rel` (empty if it does not exist)."""
-        base = self.path(rel)
+        base = self._fresh(self.path(rel))
         if not self.fs.exists(base):
             return []
         prefix = self.root + "/"
         return sorted(p[len(prefix) :] if p.startswith(prefix) else p for p in self.fs.find(base))
+
+    def _fresh(self, path: str) -> str:
+        """Forget cached listings and ETags under `path`: another process may have published since."""
+        if self.protocol == "s3":
+            self.fs.invalidate_cache()  # whole cache: s3fs forgets a path and its parents, not children
+        return path
 
     def _atomic_write(self, target: str, data: bytes) -> None:
         self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
@@ -146,7 +160,7 @@ class Warehouse:
     # -- datasets ------------------------------------------------------------------------------
 
     def partition_files(self, name: str) -> list[str]:
-        base = self.dataset_path(name)
+        base = self._fresh(self.dataset_path(name))
         if not self.fs.exists(base):
             return []
         return sorted(p for p in self.fs.find(base) if p.endswith(".parquet"))
@@ -187,22 +201,99 @@ class Warehouse:
         if dataset.scope_column and batch.num_rows:
             scopes = pc.unique(batch.column(dataset.scope_column))
 
+        staging_root = self.path("_staging", dataset.layer, dataset.name)
         staged: list[tuple[str, str]] = []
-        try:
-            for key, part in sorted(by_partition.items()):
-                final = self._partition_file(dataset, key)
-                merged = self._merge(dataset, final, part, window, scopes)
-                stage = self.path("_staging", batch_id, dataset.layer, dataset.name, key or "all", PART_FILE)
-                self._write_parquet(stage, merged)
-                staged.append((stage, final))
-            for stage, final in staged:
-                self._swap_in(stage, final)
-        finally:
-            staging_dir = self.path("_staging", batch_id)
-            if self.fs.exists(staging_dir):
-                self.fs.rm(staging_dir, recursive=True)
+        with self.lock(name):
+            # Under the dataset's lock any staging left here belongs to a publisher that died mid-way.
+            if self.fs.exists(staging_root):
+                self.fs.rm(staging_root, recursive=True)
+            try:
+                for key, part in sorted(by_partition.items()):
+                    final = self._partition_file(dataset, key)
+                    merged = self._merge(dataset, final, part, window, scopes)
+                    stage = posixpath.join(staging_root, batch_id, key or "all", PART_FILE)
+                    self._write_parquet(stage, merged)
+                    staged.append((stage, final))
+                for stage, final in staged:
+                    self._swap_in(stage, final)
+            finally:
+                if self.fs.exists(staging_root):
+                    self.fs.rm(staging_root, recursive=True)
         log.info("published %s rows of %s into %d partition(s)", batch.num_rows, name, len(staged))
         return PublishResult(name, batch.num_rows, tuple(k for k, _ in sorted(by_partition.items())))
+
+    @contextmanager
+    def lock(self, name: str, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Hold the dataset's publish lock: overlapping runs merge one after the other, never over each other.
+
+        Local: an flock, released by the OS if the holder dies. S3: an object created with a conditional
+        PUT (If-None-Match), carrying an expiry after which a dead holder's lock is broken.
+        """
+        if self.protocol == "file":
+            with self._local_lock(name, timeout):
+                yield
+        else:
+            with self._s3_lock(name, timeout):
+                yield
+
+    @contextmanager
+    def _local_lock(self, name: str, timeout: float) -> Iterator[None]:
+        import fcntl
+
+        path = self.path("_locks", f"{name}.lock")
+        self.fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        deadline = time.monotonic() + timeout
+        with open(path, "a+") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(
+                            f"{name} is being published by another run; gave up after {timeout}s"
+                        ) from None
+                    time.sleep(0.05 + random.random() * 0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _s3_lock(self, name: str, timeout: float) -> Iterator[None]:
+        path = self.path("_locks", f"{name}.lock")
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        deadline = time.monotonic() + timeout
+        while True:
+            stale_after = float(os.environ.get("REGIME_RADAR_LOCK_STALE_S", LOCK_STALE_S))
+            body = json.dumps({"owner": owner, "expires": time.time() + stale_after}).encode()
+            try:
+                self.fs.pipe_file(path, body, IfNoneMatch="*")
+                break
+            except FileExistsError:
+                holder = self._read_lock(path)
+                if holder is not None and holder.get("expires", 0) < time.time():
+                    log.warning("breaking the expired lock on %s held by %s", name, holder.get("owner"))
+                    self.fs.rm(path)
+                    continue
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"{name} is being published by {holder and holder.get('owner')}; gave up after {timeout}s"
+                    ) from None
+                time.sleep(0.1 + random.random() * 0.2)
+        try:
+            yield
+        finally:
+            holder = self._read_lock(path)
+            if holder is not None and holder.get("owner") == owner:
+                self.fs.rm(path)
+
+    def _read_lock(self, path: str) -> dict[str, Any] | None:
+        try:
+            with self.fs.open(path, "rb") as fh:
+                return json.loads(fh.read())
+        except (FileNotFoundError, ValueError):
+            return None
 
     def _partition_file(self, dataset: catalog.Dataset, key: str) -> str:
         parts = [dataset.layer, dataset.name] + ([key] if key else []) + [PART_FILE]
@@ -220,7 +311,7 @@ class Warehouse:
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        if self.fs.exists(final):
+        if self.fs.exists(self._fresh(final)):
             with self.fs.open(final, "rb") as fh:
                 existing = pq.read_table(fh, schema=dataset.arrow_schema())
             keep = pc.invert(_pk_mask(existing, part, dataset.primary_key))
