@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     flags.add_argument("--date", help="one day")
     flags.add_argument("--start")
     flags.add_argument("--end")
-    flags.add_argument("--changes", action="store_true", help="only level changes")
+    flags.add_argument("--all", action="store_true", help="every non-green flag, not only level changes")
+    flags.add_argument("--backtest", action="store_true", help="forward returns after each flag level")
     flags.add_argument("--warehouse")
     flags.set_defaults(func=cmd_flags)
     return parser
@@ -229,7 +230,16 @@ def cmd_flags(args: argparse.Namespace) -> int:
         window = Window.parse(args.date, args.date)
     elif args.start or args.end:
         window = Window.parse(args.start or "1900-01-01", args.end or date.today().isoformat())
-    print(flag_report(Warehouse.from_settings(load_settings()), window, only_changes=args.changes))
+    warehouse = Warehouse.from_settings(load_settings())
+    if args.backtest:
+        from regime_radar.flags.backtest import backtest, format_backtest
+
+        flags = warehouse.read("risk_flags").to_pandas()
+        if window is not None:
+            flags = flags[(flags["date"] >= window.start) & (flags["date"] <= window.end)]
+        print(format_backtest(backtest(flags, warehouse.read("prices_daily").to_pandas())))
+        return EXIT_OK
+    print(flag_report(warehouse, window, every_day=args.all))
     return EXIT_OK
 
 

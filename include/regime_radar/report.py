@@ -11,8 +11,8 @@ from regime_radar.warehouse import Warehouse
 LEVEL_MARK = {"green": "  ", "amber": "! ", "red": "!!"}
 
 
-def flag_report(warehouse: Warehouse, window: Window | None = None, *, only_changes: bool = False) -> str:
-    """A table of every non-green flag in the window, then a count per flag and level."""
+def flag_report(warehouse: Warehouse, window: Window | None = None, *, every_day: bool = False) -> str:
+    """Each level change in the window (or every non-green row), the regimes' latest state, and a count per level."""
     flags = warehouse.read("risk_flags").to_pandas()
     if window is not None:
         flags = flags[(flags["date"] >= window.start) & (flags["date"] <= window.end)]
@@ -22,24 +22,30 @@ def flag_report(warehouse: Warehouse, window: Window | None = None, *, only_chan
     first, last = flags["date"].min(), flags["date"].max()
     days, version = flags["date"].nunique(), flags["rule_version"].iloc[-1]
     lines = [f"Risk flags {first} .. {last}  ({days} market days, rules {version})", ""]
-    hot = flags[flags["level"] != "green"]
-    if only_changes:
+    if every_day:
+        shown, title = flags[flags["level"] != "green"], "Every non-green flag:"
+    else:
         previous = flags.groupby("flag")["level"].shift()
-        hot = flags[(flags["level"] != previous) & ~(previous.isna() & (flags["level"] == "green"))]
-    if hot.empty:
+        changed = (flags["level"] != previous) & ~(previous.isna() & (flags["level"] == "green"))
+        shown, title = flags[changed], "Level changes (the days an alert e-mail goes out):"
+    if shown.empty:
         lines.append("All flags green.")
     else:
-        lines.append(f"{'date':<11} {'regime':<9} {'flag':<26} {'level':<6} {'score':>7}  drivers")
-        for row in hot.itertuples():
+        lines += [title, f"{'date':<11} {'flag':<27} {'level':<8} {'score':>7}  drivers"]
+        for row in shown.itertuples():
             lines.append(
-                f"{row.date!s:<11} {row.regime:<9} {row.flag:<26} {LEVEL_MARK[row.level]}{row.level:<4} "
+                f"{row.date!s:<11} {row.flag:<27} {LEVEL_MARK[row.level]}{row.level:<6} "
                 f"{_score(row.score):>7}  {_drivers(row.drivers)}"
             )
+    latest = flags[flags["date"] == last]
+    regimes = latest[latest["flag"] == latest["regime"]]
+    if not regimes.empty:
+        lines += ["", f"Regimes on {last}: " + ", ".join(f"{r.regime} {r.level}" for r in regimes.itertuples())]
     lines += ["", "Days per level:"]
     counts = flags.pivot_table(index="flag", columns="level", values="date", aggfunc="count", fill_value=0)
     for flag, counts_row in counts.iterrows():
-        parts = [f"{level} {int(counts_row.get(level, 0))}" for level in ("red", "amber", "green")]
-        lines.append(f"  {flag:<26} " + "  ".join(parts))
+        parts = [f"{level} {int(counts_row.get(level, 0)):>2}" for level in ("red", "amber", "green")]
+        lines.append(f"  {flag:<27} " + "  ".join(parts))
     return "\n".join(lines)
 
 
@@ -47,10 +53,14 @@ def _score(score: Any) -> str:
     return "" if score is None or score != score else f"{score:.2f}"
 
 
-def _drivers(text: str, limit: int = 6) -> str:
+def _drivers(text: str, width: int = 110) -> str:
+    """The drivers on one line: the headline when a rule gives one, else the first few numbers."""
     drivers = json.loads(text)
-    items = [f"{k}={_fmt(v)}" for k, v in drivers.items()][:limit]
-    return ", ".join(items)
+    if "headline" in drivers:
+        line = str(drivers["headline"])
+    else:
+        line = ", ".join(f"{k}={_fmt(v)}" for k, v in drivers.items() if not isinstance(v, (dict, list)))
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _fmt(value: Any) -> str:

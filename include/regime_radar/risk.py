@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The silver datasets the rules read.
-INPUTS = ("prices_daily",)
+# Read only to derive a rule input that is missing from gold (engine.derive_inputs).
+DERIVE_FROM = ("release_calendar", "macro_consensus", "policy_documents")
+PRICE_COLUMNS = ["symbol", "date", "adj_close", "available_at"]
 
 
 def market_days(prices: pd.DataFrame, window: Window, symbols: list[str]) -> list[date]:
@@ -30,8 +31,12 @@ def market_days(prices: pd.DataFrame, window: Window, symbols: list[str]) -> lis
 
 
 def load_inputs(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
-    """Every input dataset as a DataFrame (dates as datetime.date, timestamps as UTC)."""
-    return {name: warehouse.read(name).to_pandas() for name in INPUTS}
+    """Every table the rules read, as DataFrames (dates as datetime.date, timestamps as UTC)."""
+    tables = {
+        name: warehouse.read(name, columns=PRICE_COLUMNS if name == "prices_daily" else None).to_pandas()
+        for name in (*engine.INPUTS, *DERIVE_FROM)
+    }
+    return engine.derive_inputs(tables)
 
 
 def run_risk(window: Window, settings: Settings | None = None) -> dict[str, Any]:
@@ -44,25 +49,18 @@ def run_risk(window: Window, settings: Settings | None = None) -> dict[str, Any]
     tables = load_inputs(warehouse)
     days = market_days(tables["prices_daily"], window, list(rules["ai_capex_shock"]["broad"]))
     log.info("computing flags for %d market day(s) in %s (rules %s)", len(days), window, rules["version"])
-    rows: list[dict[str, Any]] = []
-    for i, day in enumerate(days, 1):
-        rows.extend(engine.compute_flags(day, tables, rules))
-        if i % 20 == 0 or i == len(days):
-            log.info("flags: %d/%d days done", i, len(days))
-    flags = catalog.conform("risk_flags", pa.Table.from_pylist(rows)) if rows else None
-    states = engine.regime_states(rows)
-    batch_id = new_batch_id("risk-")
+    flag_rows, state_rows = engine.compute_window(days, tables, rules)
     out_tables = {}
-    if flags is not None:
-        out_tables["risk_flags"] = flags
-        out_tables["regime_state"] = catalog.conform("regime_state", pa.Table.from_pylist(states))
-    published = promote_all(warehouse, out_tables, window, batch_id, settings) if out_tables else {}
+    if flag_rows:
+        out_tables["risk_flags"] = catalog.conform("risk_flags", pa.Table.from_pylist(flag_rows))
+        out_tables["regime_state"] = catalog.conform("regime_state", pa.Table.from_pylist(state_rows))
+    published = promote_all(warehouse, out_tables, window, new_batch_id("risk-"), settings) if out_tables else {}
     return {
         "window": str(window),
         "start": window.start.isoformat(),
         "end": window.end.isoformat(),
         "market_days": len(days),
-        "flags": len(rows),
+        "flags": len(flag_rows),
         "published": published,
     }
 

@@ -33,7 +33,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SCHEMA_FILE = ROOT / "tests" / "fixtures" / "compose-spec.json"
 # The README's deployment section; the commands it tells newcomers to run are checked too.
-DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
+DEPLOYMENT_DOC = ROOT / "README.md"
 
 AIRFLOW_SERVICES = (
     "airflow-apiserver",

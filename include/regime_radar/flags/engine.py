@@ -1,35 +1,50 @@
-"""Run every rule for each market day of a window, strictly point in time."""
+"""Run every rule for the market days of a window, strictly point in time, and shape the output rows.
+
+`compute_window(days, tables)` is the entry point: each rule computes the whole window at once
+(prices as causal series, event tables as runs of days that see the same rows), and day D only
+ever reads rows whose `available_at` is at or before D's cutoff (`cutoff(day, rules)`).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from regime_radar.config import load_yaml
+from regime_radar.flags.base import LEVELS, Context, Flag, worst
 from regime_radar.timeutil import at_new_york
 
 if TYPE_CHECKING:
     import pandas as pd
 
-LEVELS = ("green", "amber", "red")
+__all__ = [
+    "INPUTS",
+    "LEVELS",
+    "Flag",
+    "compute_flags",
+    "compute_window",
+    "cutoff",
+    "derive_inputs",
+    "load_rules",
+    "regime_states",
+    "worst",
+]
 
+# Every dataset the rules read (missing ones make their rules quiet, with a status driver).
+INPUTS: tuple[str, ...] = (
+    "prices_daily",
+    "market_series",
+    "capex_quarterly",
+    "tech_events",
+    "macro_observations",
+    "macro_releases",
+    "tariff_actions",
+    "policy_uncertainty",
+)
 
-@dataclass
-class Flag:
-    """One rule's verdict for one day: the level, a score and the facts that decided it."""
-
-    regime: str
-    flag: str
-    level: str
-    score: float | None
-    drivers: dict[str, Any] = field(default_factory=dict)
-    evidence: list[Any] = field(default_factory=list)
-
-
-Rule = Callable[[date, dict[str, "pd.DataFrame"], dict[str, Any]], list[Flag]]
+WindowRule = Callable[[Context], list[Flag]]
 
 
 def load_rules() -> dict[str, Any]:
@@ -38,71 +53,131 @@ def load_rules() -> dict[str, Any]:
 
 
 def cutoff(day: date, rules: dict[str, Any]) -> datetime:
-    """The instant after which nothing may influence the flags of `day`."""
-    hour, minute = (int(x) for x in rules["cutoff_new_york"].split(":"))
+    """The instant after which nothing may influence the flags of `day` (rules' New York cutoff)."""
+    hour, minute = (int(x) for x in str(rules["cutoff_new_york"]).split(":"))
     return at_new_york(day, time(hour, minute))
 
 
-def visible(tables: dict[str, pd.DataFrame], instant: datetime) -> dict[str, pd.DataFrame]:
-    """Each table restricted to rows public at `instant` (tables without available_at pass whole)."""
-    import pandas as pd
+def base_rules() -> list[tuple[str, WindowRule]]:
+    """(flag name, rule) for every flag computed from the input tables, in output order."""
+    from regime_radar.flags import ai_capex, fundamentals, tariff
 
-    stamp = pd.Timestamp(instant).tz_convert("UTC")
-    return {
-        name: (df[df["available_at"] <= stamp] if "available_at" in df.columns else df) for name, df in tables.items()
+    return [
+        ("ai_capex_shock", ai_capex.ai_capex_shock),
+        ("ai_capex_stress", ai_capex.ai_capex_stress),
+        ("capex_momentum", ai_capex.capex_momentum),
+        ("ai_efficiency_event", ai_capex.ai_efficiency_event),
+        ("tariff_escalation", tariff.tariff_escalation),
+        ("tariff_deescalation", tariff.tariff_deescalation),
+        ("tariff_pause_expiry", tariff.tariff_pause_expiry),
+        ("sector_tariff_threat", tariff.sector_tariff_threat),
+        ("tariff_market_confirmation", tariff.tariff_market_confirmation),
+        ("trade_policy_uncertainty", tariff.trade_policy_uncertainty),
+        ("fundamentals", fundamentals.fundamentals),
+    ]
+
+
+def compute_window(
+    days: Iterable[date], tables: dict[str, pd.DataFrame], rules: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The risk_flags and regime_state rows for the market days `days` (each day strictly point in time)."""
+    from regime_radar.flags import composite
+
+    rules = rules or load_rules()
+    unique = sorted({_as_date(d) for d in days})
+    if not unique:
+        return [], []
+    ctx = Context(unique, tables, rules)
+    flags: dict[str, list[Flag]] = {}
+    for name, rule in base_rules():
+        flags[name] = rule(ctx)
+        if len(flags[name]) != ctx.n:
+            raise RuntimeError(f"rule {name} returned {len(flags[name])} verdicts for {ctx.n} days")
+    members = {regime: set(rules["regimes"][regime]["members"]) for regime in ("ai_capex", "tariff", "macro")}
+    regimes = {
+        "ai_capex": composite.ai_capex_composites(ctx, {n: flags[n] for n in members["ai_capex"]}),
+        "tariff": composite.tariff_composites(ctx, {n: flags[n] for n in members["tariff"]}),
+        "macro": composite.macro_composites(ctx, {n: flags[n] for n in members["macro"]}),
     }
+    regimes["composite"] = composite.overall(ctx, regimes, flags)
 
-
-def all_rules() -> list[Rule]:
-    from regime_radar.flags import ai_capex
-
-    return [ai_capex.ai_capex_shock]
+    version = str(rules["version"])
+    computed_at = datetime.now(UTC)
+    flag_rows: list[dict[str, Any]] = []
+    state_rows: list[dict[str, Any]] = []
+    for i, day in enumerate(unique):
+        for series in [*flags.values(), *regimes.values()]:
+            flag_rows.append(_row(day, series[i], version, computed_at))
+        for regime in composite.REGIMES:
+            verdict = regimes[regime][i]
+            state_rows.append({"date": day, "regime": regime, "state": verdict.state, "level": verdict.level})
+    return flag_rows, state_rows
 
 
 def compute_flags(
-    asof: date,
-    tables: dict[str, pd.DataFrame],
-    rules: dict[str, Any] | None = None,
-    rule_functions: Iterable[Rule] | None = None,
+    asof: date, tables: dict[str, pd.DataFrame], rules: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    """The risk_flags rows for market day `asof`, computed only from rows available by its cutoff."""
-    rules = rules or load_rules()
-    known = visible(tables, cutoff(asof, rules))
-    computed_at = datetime.now(UTC)
-    rows = []
-    for rule in rule_functions or all_rules():
-        for flag in rule(asof, known, rules):
-            if flag.level not in LEVELS:
-                raise ValueError(f"{flag.flag}: unknown level {flag.level!r}")
-            rows.append(
-                {
-                    "date": asof,
-                    "regime": flag.regime,
-                    "flag": flag.flag,
-                    "level": flag.level,
-                    "score": flag.score,
-                    "drivers": json.dumps(flag.drivers, sort_keys=True, default=str),
-                    "evidence": json.dumps(flag.evidence, sort_keys=True, default=str),
-                    "rule_version": str(rules["version"]),
-                    "computed_at": computed_at,
-                }
-            )
-    return rows
-
-
-def worst(levels: Iterable[str]) -> str:
-    """The most severe of some levels (green when there are none)."""
-    return max(levels, key=LEVELS.index, default="green")
+    """The risk_flags rows for one market day, computed only from rows available by its cutoff."""
+    return compute_window([asof], tables, rules)[0]
 
 
 def regime_states(flag_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per day and regime the worst flag level, plus a composite over every regime."""
-    by_day: dict[tuple[date, str], list[str]] = {}
+    """The regime_state rows implied by risk_flags rows (the per-regime composite rows and their states)."""
+    from regime_radar.flags.composite import REGIMES
+
+    out = []
     for row in flag_rows:
-        by_day.setdefault((row["date"], row["regime"]), []).append(row["level"])
-        by_day.setdefault((row["date"], "composite"), []).append(row["level"])
-    names = {"green": "calm", "amber": "stress", "red": "shock"}
-    return [
-        {"date": day, "regime": regime, "state": names[worst(levels)], "level": worst(levels)}
-        for (day, regime), levels in sorted(by_day.items())
-    ]
+        if row["flag"] in REGIMES and row["regime"] == row["flag"]:
+            state = json.loads(row["drivers"]).get("state", "unknown")
+            out.append({"date": row["date"], "regime": row["regime"], "state": state, "level": row["level"]})
+    return sorted(out, key=lambda r: (r["date"], REGIMES.index(r["regime"])))
+
+
+def derive_inputs(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables plus derived inputs that are missing: macro_releases and tariff_actions from their sources."""
+    out = dict(tables)
+    if _empty(out.get("macro_releases")) and not _empty(out.get("macro_observations")):
+        import pandas as pd
+
+        from regime_radar.macro import build_macro_releases
+
+        calendar = out.get("release_calendar")
+        consensus = out.get("macro_consensus")
+        out["macro_releases"] = build_macro_releases(
+            out["macro_observations"],
+            calendar if calendar is not None else pd.DataFrame(columns=["release", "release_date", "released_at"]),
+            consensus if consensus is not None else pd.DataFrame(columns=["release", "period", "consensus"]),
+        )
+    if _empty(out.get("tariff_actions")) and not _empty(out.get("policy_documents")):
+        from regime_radar.tariffs.extract import extract_actions
+
+        out["tariff_actions"] = extract_actions(out["policy_documents"])
+    return out
+
+
+def _empty(frame: pd.DataFrame | None) -> bool:
+    return frame is None or len(frame) == 0
+
+
+def _row(day: date, flag: Flag, version: str, computed_at: datetime) -> dict[str, Any]:
+    if flag.level not in LEVELS:
+        raise ValueError(f"{flag.flag}: unknown level {flag.level!r}")
+    return {
+        "date": day,
+        "regime": flag.regime,
+        "flag": flag.flag,
+        "level": flag.level,
+        "score": None if flag.score is None else float(flag.score),
+        "drivers": json.dumps(flag.drivers, sort_keys=True, default=str),
+        "evidence": json.dumps(flag.evidence, sort_keys=True, default=str),
+        "rule_version": version,
+        "computed_at": computed_at,
+    }
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
