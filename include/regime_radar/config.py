@@ -166,13 +166,29 @@ def storage_options_for(url: str) -> dict[str, Any]:
     return options
 
 
-@cache
-def load_yaml(name: str) -> Any:
-    """Load a versioned config file from the package's config/ folder (cached per process)."""
-    import yaml
+def config_path(name: str) -> Path:
+    """Where a config file is read from: `REGIME_RADAR_CONFIG_DIR` if it has the file, else the package's copy.
 
+    A deployment (or a user bringing their own universe) overrides a file by putting an edited copy in
+    that folder; files it does not override keep the versioned defaults.
+    """
+    override = os.environ.get("REGIME_RADAR_CONFIG_DIR")
+    if override and (Path(override) / name).exists():
+        return Path(override) / name
     path = CONFIG_DIR / name
     if not path.exists():
         raise FileNotFoundError(f"config file {path} is missing")
+    return path
+
+
+def load_yaml(name: str) -> Any:
+    """Load a versioned config file (see config_path), parsed once per process per file."""
+    return _load_yaml(config_path(name))
+
+
+@cache
+def _load_yaml(path: Path) -> Any:
+    import yaml
+
     with path.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
