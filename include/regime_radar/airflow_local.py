@@ -105,6 +105,8 @@ def standalone() -> int:
     from regime_radar.config import CONNECTION_IDS, local_smtp_connection
 
     airflow_home = prepare()
+    # standalone starts its components as `airflow ...` subprocesses: they must find this venv's airflow.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
     catcher = MailCatcher(VAR_DIR / "mail", port=8025)
     catcher.start()
