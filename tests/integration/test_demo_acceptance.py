@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +22,10 @@ import pytest
 from regime_radar import airflow_local, cli
 from regime_radar.alerts.catcher import MailCatcher
 from regime_radar.config import DEMO_END, DEMO_START, local_smtp_connection
+from regime_radar.flags import engine
 from regime_radar.report import flag_report
 from regime_radar.sources.base import Window
 from regime_radar.sources.registry import SOURCES
-from regime_radar.timeutil import at_new_york
 from regime_radar.warehouse import Warehouse
 from tests.support.smtp import read_messages
 
@@ -237,8 +237,15 @@ def test_the_flags_fire_on_the_days_that_mattered(demo: Demo) -> None:
     shock = level["ai_capex_shock"]
     assert shock[date(2025, 1, 27)] == "red"
     assert (shock[[d for d in shock.index if date(2024, 12, 2) <= d <= date(2025, 1, 24)]] != "red").all()
-    # The orders were signed on Saturday 2025-02-01; the first cutoff after it is Monday 18:00 New York.
-    assert at_new_york(date(2025, 2, 3), datetime.min.time().replace(hour=18)).isoformat() > "2025-02-01T22:05"
+    # The orders were signed (and posted) on Saturday 2025-02-01; the first cutoff after that is
+    # Monday 2025-02-03 18:00 New York — Friday's cutoff came before it.
+    signed = demo.warehouse.read("tariff_actions").to_pandas()
+    posted = signed[signed["eo_number"] == "14193"]["available_at"].min()
+    assert (
+        engine.cutoff(date(2025, 1, 31), engine.load_rules())
+        < posted
+        < engine.cutoff(date(2025, 2, 3), engine.load_rules())
+    )
     assert level["tariff_escalation"][date(2025, 2, 3)] == "red"
     assert level["tariff_escalation"][date(2025, 1, 31)] != "red"
     fundamentals = level["fundamentals"]

@@ -21,7 +21,6 @@ tech_events, the source sets `fetch_in_replay = True`.
 from __future__ import annotations
 
 import csv
-import posixpath
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -33,6 +32,7 @@ from regime_radar.config import PACKAGE_DIR
 from regime_radar.macro import RELEASES
 from regime_radar.sources.base import Payload, SourceError, Window
 from regime_radar.sources.parsing import to_table
+from regime_radar.sources.user_files import fetch_user_file
 
 if TYPE_CHECKING:
     from regime_radar.config import Settings
@@ -59,15 +59,7 @@ class Consensus:
 
     def fetch(self, window: Window, http: HttpClient | None, settings: Settings) -> list[Payload]:
         """Read the warehouse's consensus file, first copying the seed there if it does not exist yet."""
-        import fsspec
-
-        url = f"{settings.warehouse_url}/{INPUT_PATH}"
-        fs, path = fsspec.core.url_to_fs(url, **settings.storage_options)
-        if not fs.exists(path):
-            fs.makedirs(posixpath.dirname(path), exist_ok=True)
-            fs.pipe_file(path, self.seed_path.read_bytes())
-        body = fs.cat_file(path)
-        return [Payload(name="consensus.csv", body=body, url=url, content_type="text/csv")]
+        return [fetch_user_file(settings, INPUT_PATH, self.seed_path, "consensus.csv")]
 
     def parse(self, payloads: Sequence[Payload]) -> dict[str, pa.Table]:
         """Validate the file(s) and return macro_consensus rows; any bad line refuses the batch."""

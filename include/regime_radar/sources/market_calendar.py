@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
-NEW_YORK = ZoneInfo("America/New_York")
+from regime_radar.timeutil import NEW_YORK as NEW_YORK  # re-exported: readers of the calendar use it
+from regime_radar.timeutil import at_new_york
 
 # Unscheduled NYSE closures (national days of mourning, storms) that no weekday rule produces.
 NYSE_SPECIAL_CLOSURES = frozenset(
@@ -120,4 +120,4 @@ def next_fed_business_day(day: date) -> date:
 
 def new_york_instant(day: date, hour: int, minute: int = 0) -> datetime:
     """The UTC instant of wall-clock `hour:minute` in New York on `day`."""
-    return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK).astimezone(UTC)
+    return at_new_york(day, time(hour, minute))

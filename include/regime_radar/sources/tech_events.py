@@ -21,6 +21,7 @@ from regime_radar.config import PACKAGE_DIR
 from regime_radar.sources.base import Payload, SourceError, Window
 from regime_radar.sources.market_calendar import new_york_instant
 from regime_radar.sources.parsing import to_table
+from regime_radar.sources.user_files import fetch_user_file
 
 if TYPE_CHECKING:
     from regime_radar.config import Settings
@@ -47,15 +48,7 @@ class TechEvents:
 
     def fetch(self, window: Window, http: HttpClient | None, settings: Settings) -> list[Payload]:
         """Read the warehouse copy of the events file, first seeding it when it does not exist."""
-        import fsspec
-
-        url = f"{settings.warehouse_url.rstrip('/')}/{WAREHOUSE_PATH}"
-        fs, path = fsspec.core.url_to_fs(url, **settings.storage_options)
-        if not fs.exists(path):
-            fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-            fs.pipe_file(path, SEED_FILE.read_bytes())
-        body = fs.cat_file(path)
-        return [Payload(name=FILE_NAME, body=body, url=url, content_type="text/csv")]
+        return [fetch_user_file(settings, WAREHOUSE_PATH, SEED_FILE, FILE_NAME)]
 
     def parse(self, payloads: Sequence[Payload]) -> dict[str, pa.Table]:
         """Turn events files into tech_events rows, refusing malformed lines by number."""
