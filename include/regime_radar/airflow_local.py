@@ -28,7 +28,8 @@ def airflow_env(airflow_home: Path, dags_folder: Path | None = None) -> dict[str
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # New DAGs start paused: nothing runs on its schedule until a user unpauses it in the UI.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
     }
 
@@ -117,6 +118,7 @@ def standalone() -> int:
         f"  sign in as 'admin'; the password is in {passwords} (created on first start)\n"
         "  the risk flags page: http://localhost:8080/regime-radar/\n"
         f"  mail sent by the DAGs lands in {VAR_DIR / 'mail'}\n"
+        "  the DAGs start paused: trigger one with start/end params (Trigger DAG w/ config), or unpause it\n"
         "  Ctrl-C stops it."
     )
     try:

@@ -46,7 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_argument("--live", action="store_true", help="fetch from the live endpoints")
     run.add_argument("--mail-dir", type=Path, default=VAR_DIR / "mail", help="where the local SMTP catcher keeps mail")
     run.add_argument("--smtp-port", type=int, default=8025, help="local SMTP catcher port (0 = any free port)")
-    run.add_argument("--no-smtp", action="store_true", help="do not start the local SMTP catcher")
+    run.add_argument(
+        "--no-smtp",
+        action="store_true",
+        help="do not start the local SMTP catcher: alerts go to the configured regime_radar_smtp connection "
+        "(without one the alert task fails and the alerts wait in the outbox)",
+    )
     run.set_defaults(func=cmd_run)
 
     load = sub.add_parser("load", help="load a CSV or Parquet file into a dataset through validation")
