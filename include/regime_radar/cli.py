@@ -9,6 +9,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from regime_radar.bench.harness import add_arguments as add_bench_arguments
 from regime_radar.config import DEMO_END, DEMO_START, VAR_DIR
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -74,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     shell = sub.add_parser("shell", help="an interactive read-only DuckDB session over the warehouse")
     shell.add_argument("--warehouse")
     shell.set_defaults(func=cmd_shell)
+
+    bench = sub.add_parser("bench", help="the benchmarks: DAG parse, scale, daily increment, queries")
+    add_bench_arguments(bench)
+    bench.set_defaults(func=cmd_bench)
 
     flags = sub.add_parser("flags", help="the flag report")
     flags.add_argument("--date", help="one day")
@@ -222,6 +227,12 @@ def cmd_shell(args: argparse.Namespace) -> int:
     from regime_radar.warehouse import Warehouse
 
     return shell(Warehouse.from_settings(load_settings()))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from regime_radar.bench.harness import run_from_args
+
+    return run_from_args(args)
 
 
 def cmd_flags(args: argparse.Namespace) -> int:

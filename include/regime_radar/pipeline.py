@@ -164,7 +164,7 @@ def stamp_ingested_at(name: str, table: pa.Table, ingested_at: datetime) -> pa.T
 
     dataset = catalog.get(name)
     if "ingested_at" in dataset.column_names:
-        column = pa.array([ingested_at] * table.num_rows, pa.timestamp("us", tz="UTC"))
+        column = pa.repeat(pa.scalar(ingested_at, pa.timestamp("us", tz="UTC")), table.num_rows)
         if "ingested_at" in table.column_names:
             table = table.set_column(table.column_names.index("ingested_at"), "ingested_at", column)
         else:
@@ -178,6 +178,12 @@ def clip_to_window(name: str, table: pa.Table, window: Window) -> pa.Table:
     import pyarrow.compute as pc
 
     column = table.column(catalog.get(name).time_column)
+    if table.num_rows == 0:
+        return table
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low is not None and window.start <= low and high <= window.end:
+        return table  # nothing to clip: skip copying the batch
     mask = pc.and_(
         pc.greater_equal(column, pa.scalar(window.start, column.type)),
         pc.less_equal(column, pa.scalar(window.end, column.type)),

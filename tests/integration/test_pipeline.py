@@ -27,8 +27,8 @@ AAPL,2025-01-02,248.93,249.10,241.82,243.85,243.26,55740700
 
 
 def prices_batch(closes: list[float]) -> pa.Table:
-    stamp = datetime(2025, 1, 2, 21, tzinfo=UTC)
     days = [date(2025, 1, 2 + i) for i in range(len(closes))]
+    closes_at = [datetime(d.year, d.month, d.day, 21, tzinfo=UTC) for d in days]  # 16:00 New York
     return catalog.conform(
         "prices_daily",
         pa.table(
@@ -38,8 +38,8 @@ def prices_batch(closes: list[float]) -> pa.Table:
                 "close": closes,
                 "adj_close": closes,
                 "source": ["test"] * len(closes),
-                "available_at": [stamp] * len(closes),
-                "ingested_at": [stamp] * len(closes),
+                "available_at": closes_at,
+                "ingested_at": closes_at,
             }
         ),
     )
