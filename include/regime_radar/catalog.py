@@ -366,6 +366,8 @@ def conform(name: str, data: Any, extra: Mapping[str, Any] | None = None) -> pa.
     for field in schema:
         if field.name in table.column_names:
             column = table.column(field.name)
+            if pa.types.is_timestamp(column.type) and column.type.tz is None and getattr(field.type, "tz", None):
+                raise ValueError(f"{name}.{field.name}: timestamps without a time zone; give them a UTC offset")
             try:
                 columns.append(column.cast(field.type))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:

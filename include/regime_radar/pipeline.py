@@ -120,22 +120,7 @@ def promote_all(
 
 def check(warehouse: Warehouse, name: str, table: pa.Table, batch_id: str, window: Window | None) -> ValidationReport:
     """Validate one batch and keep the result under _quality/, whatever the outcome."""
-    window_text = str(window) if window else "file"
-    if table.num_rows == 0 and catalog.get(name).expect_rows:
-        report = ValidationReport(name, batch_id, window_text, 0, evaluated=1)
-        report.failures.append(
-            {
-                "expectation": "expect_table_row_count_to_be_between",
-                "column": None,
-                "kwargs": {"min_value": 1},
-                "severity": "critical",
-                "description": "an empty batch would erase the window's rows",
-                "unexpected_count": None,
-                "sample": [],
-            }
-        )
-    else:
-        report = validate(name, table, batch_id, window_text)
+    report = validate(name, table, batch_id, window or "file")
     report.docs_url = warehouse.uri(docs.page_path(name, batch_id))
     warehouse.write_json(f"_quality/{name}/{batch_id}.json", report.as_dict())
     docs.publish(warehouse, report)
@@ -195,9 +180,9 @@ def load_file(dataset: str, path: Path, settings: Settings | None = None) -> dic
     """The landing zone: a user's CSV or Parquet file through the same validate → silver path as a feed."""
     settings = settings or load_settings()
     warehouse = Warehouse.from_settings(settings)
-    table = prepare_user_file(dataset, path)
     batch_id = new_batch_id(f"load-{dataset}-")
-    warehouse.archive_raw(f"load_{dataset}", batch_id, [_file_payload(path)])
+    warehouse.archive_raw(f"load_{dataset}", batch_id, [_file_payload(path)])  # kept even if refused below
+    table = prepare_user_file(dataset, path)
     return promote_all(warehouse, {dataset: table}, None, batch_id, settings)
 
 

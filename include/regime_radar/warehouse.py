@@ -356,11 +356,14 @@ class Warehouse:
         """Keep a refused batch and the validation result that refused it."""
         import io
 
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         base = posixpath.join("quarantine", name, batch_id)
         buf = io.BytesIO()
-        pq.write_table(batch, buf)
+        # A refused batch may break the schema's not-null promises; keep it as it came.
+        relaxed = pa.schema([f.with_nullable(True) for f in batch.schema], metadata=batch.schema.metadata)
+        pq.write_table(batch.cast(relaxed), buf)
         self.write_bytes(posixpath.join(base, "batch.parquet"), buf.getvalue())
         self.write_json(posixpath.join(base, "validation.json"), result)
         return self.uri(base)

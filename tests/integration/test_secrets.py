@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from regime_radar import universe
 from regime_radar.config import DEMO_REPLAY_DIR, load_settings
 from regime_radar.pipeline import ingest
 from regime_radar.sources.base import Window
@@ -27,9 +28,14 @@ def test_no_credential_is_stored_or_logged(
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    body = (DEMO_REPLAY_DIR / "fred_markets" / "SP500.json").read_bytes()
+    recordings = [
+        Fault.ok(
+            (DEMO_REPLAY_DIR / "fred_markets" / f"{s.series_id}.json").read_bytes(), content_type="application/json"
+        )
+        for s in universe.fred_series()
+    ]
     with FaultServer() as server:
-        server.route("/fred/series/observations", Fault.ok(body, content_type="application/json"))
+        server.script("/fred/series/observations", recordings)  # each series gets its own recording, in order
         monkeypatch.setenv("REGIME_RADAR_FRED_BASE_URL", server.base_url)
         monkeypatch.setenv("AIRFLOW_CONN_REGIME_RADAR_FRED", json.dumps({"conn_type": "http", "password": API_KEY}))
         settings = load_settings(warehouse_url=warehouse.url, mode="live", storage_options=warehouse.storage_options)

@@ -45,9 +45,9 @@ class Measurement:
         ratio = self.ratio
         return {
             "name": self.name,
-            "figure": round(self.figure, 4),
+            "figure": float(f"{self.figure:.6g}"),  # significant digits: tiny baselines keep their precision
             "unit": self.unit,
-            "baseline": {"name": self.baseline_name, "figure": round(self.baseline_figure, 4), "unit": self.unit},
+            "baseline": {"name": self.baseline_name, "figure": float(f"{self.baseline_figure:.6g}"), "unit": self.unit},
             "ratio": None if ratio is None else round(ratio, 3),
             "target": self.target,
             "met": self.met,

@@ -41,15 +41,13 @@ def test_fred_series_have_availability_rules() -> None:
 
 @pytest.fixture
 def edited_universe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the config folder the test may edit, in place of the package's own."""
+    """A copy of the config folder the test may edit, read in place of the package's own."""
     target = tmp_path / "config"
     target.mkdir()
     for file in config.CONFIG_DIR.glob("*.yaml"):
         (target / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(config, "CONFIG_DIR", target)
-    config.load_yaml.cache_clear()
+    monkeypatch.setenv("REGIME_RADAR_CONFIG_DIR", str(target))  # the documented override
     yield target / universe.UNIVERSE_FILE
-    config.load_yaml.cache_clear()
 
 
 def test_a_user_adds_a_symbol_and_a_basket_by_editing_yaml_only(edited_universe: Path) -> None:
