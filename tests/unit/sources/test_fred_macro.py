@@ -20,6 +20,7 @@ from regime_radar.sources import replay
 from regime_radar.sources.base import Payload, SourceError, Window
 from regime_radar.sources.fred_macro import SOURCE, FredMacro
 from regime_radar.sources.http import FetchError, HttpClient
+from tests.support.fake_time import FakeTime
 from tests.support.fault_server import Fault, FaultServer
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "fred_macro"
@@ -327,21 +328,6 @@ def test_demo_carries_the_episode_prints_and_revisions(demo: pd.DataFrame) -> No
 
 OBS_PATH, DATES_PATH = "/fred/series/observations", "/fred/release/dates"
 WINDOW = Window.parse("2025-02-03", "2025-02-07")
-
-
-class FakeTime:
-    """A clock that advances only when the client sleeps, so pacing is checked without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

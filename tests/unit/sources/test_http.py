@@ -16,25 +16,11 @@ import requests
 
 from regime_radar.sources.base import SourceError
 from regime_radar.sources.http import FetchError, HttpClient
+from tests.support.fake_time import FakeTime
 from tests.support.fault_server import Fault, FaultServer
 
 SECRET = "s3cr3t-Key-0042"
 JSON_BODY = b'{"chart": {"result": []}}'
-
-
-class FakeTime:
-    """A monotonic clock that only moves when something sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
