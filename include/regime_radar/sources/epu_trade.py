@@ -14,7 +14,6 @@ the same conservative rule as the monthly TPU.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from regime_radar.sources.base import Payload, SourceError, Window
-from regime_radar.sources.fred_markets import BASE_URL_ENV, DEFAULT_BASE_URL, REQUESTS_PER_SECOND, api_key
+from regime_radar.sources.fred_markets import connect, fred_base_url
 from regime_radar.sources.parsing import load_json, to_table
 from regime_radar.sources.tpu import monthly_available_at
 
@@ -49,15 +48,11 @@ class EpuTrade:
 
     @property
     def base_url(self) -> str:
-        return (self._base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        return fred_base_url(self._base_url)
 
     def fetch(self, window: Window, http: HttpClient, settings: Settings) -> list[Payload]:
         """Download the EPUTRADE observations of every month the window touches."""
-        from urllib.parse import urlsplit
-
-        key = self._api_key or api_key()
-        http.add_secret(key)
-        http.set_rate_limit(urlsplit(self.base_url).netloc, REQUESTS_PER_SECOND)
+        key = connect(http, self.base_url, self._api_key)
         payload = http.get(
             self.base_url + OBSERVATIONS_PATH,
             name=f"observations/{SERIES_ID}.json",

@@ -30,7 +30,6 @@ Parsing (pure; the replay directory holds the same files):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,8 +40,7 @@ import pyarrow as pa
 
 from regime_radar.macro import release_instant
 from regime_radar.sources.base import Payload, SourceError, Window
-from regime_radar.sources.fred_markets import BASE_URL_ENV, DEFAULT_BASE_URL, REQUESTS_PER_SECOND
-from regime_radar.sources.fred_markets import api_key as fred_api_key
+from regime_radar.sources.fred_markets import connect, fred_base_url
 from regime_radar.sources.parsing import load_json, to_table
 
 if TYPE_CHECKING:
@@ -116,15 +114,11 @@ class FredMacro:
 
     @property
     def base_url(self) -> str:
-        return (self._base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        return fred_base_url(self._base_url)
 
     def fetch(self, window: Window, http: HttpClient, settings: Settings) -> list[Payload]:
         """Download every vintage of each series around `window`, and each publication's release dates."""
-        from urllib.parse import urlsplit
-
-        key = self._api_key or fred_api_key()
-        http.add_secret(key)
-        http.set_rate_limit(urlsplit(self.base_url).netloc, REQUESTS_PER_SECOND)
+        key = connect(http, self.base_url, self._api_key)
         start = (window.start - timedelta(days=HISTORY_DAYS)).replace(day=1).isoformat()
         common = {"api_key": key, "file_type": "json"}
         payloads = []

@@ -50,6 +50,21 @@ def api_key() -> str:
     return str(key)
 
 
+def fred_base_url(override: str | None = None) -> str:
+    """The FRED API root: an explicit override, else $REGIME_RADAR_FRED_BASE_URL, else the public API."""
+    return (override or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+
+
+def connect(http: HttpClient, base_url: str, key: str | None = None) -> str:
+    """Prepare a client for FRED: the API key registered as a secret, FRED's rate limit set; returns the key."""
+    from urllib.parse import urlsplit
+
+    key = key or api_key()
+    http.add_secret(key)
+    http.set_rate_limit(urlsplit(base_url).netloc, REQUESTS_PER_SECOND)
+    return key
+
+
 class FredMarkets:
     """The FRED market-series source; the base URL is overridable so tests can use a local server."""
 
@@ -62,7 +77,7 @@ class FredMarkets:
 
     @property
     def base_url(self) -> str:
-        return (self._base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        return fred_base_url(self._base_url)
 
     @property
     def series(self) -> tuple[str, ...]:
@@ -70,11 +85,7 @@ class FredMarkets:
 
     def fetch(self, window: Window, http: HttpClient, settings: Settings) -> list[Payload]:
         """Download every configured series' observations in `window`; any failure raises, nothing partial."""
-        from urllib.parse import urlsplit
-
-        key = api_key()
-        http.add_secret(key)
-        http.set_rate_limit(urlsplit(self.base_url).netloc, REQUESTS_PER_SECOND)
+        key = connect(http, self.base_url)
         payloads = []
         for series_id in self.series:
             payload = http.get(
