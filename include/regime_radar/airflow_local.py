@@ -100,18 +100,27 @@ def run_dags(
     return outcomes
 
 
-def standalone() -> int:
-    """`make airflow`: `airflow standalone` on the project's DAGs and plugin, with the local SMTP catcher."""
+def start_mail_catcher(directory: Path, port: int) -> Any:
+    """Start the local SMTP catcher (any free port if `port` is taken) and point the smtp connection at it."""
     from regime_radar.alerts.catcher import MailCatcher
     from regime_radar.config import CONNECTION_IDS, local_smtp_connection
 
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        catcher = MailCatcher(directory, port=port).start()
+    except OSError:
+        catcher = MailCatcher(directory, port=0).start()
+    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = local_smtp_connection(catcher.port)
+    return catcher
+
+
+def standalone() -> int:
+    """`make airflow`: `airflow standalone` on the project's DAGs and plugin, with the local SMTP catcher."""
     airflow_home = prepare()
     # standalone starts its components as `airflow ...` subprocesses: they must find this venv's airflow.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
-    catcher = MailCatcher(VAR_DIR / "mail", port=8025)
-    catcher.start()
-    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = local_smtp_connection(catcher.port)
+    catcher = start_mail_catcher(VAR_DIR / "mail", 8025)
     passwords = airflow_home / "simple_auth_manager_passwords.json.generated"
     print(
         "Starting Airflow standalone on http://localhost:8080\n"

@@ -105,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     airflow_home = airflow_local.prepare()
     catcher = None
     if not args.no_smtp:
-        catcher = _start_mail_catcher(args.mail_dir, args.smtp_port)
+        catcher = airflow_local.start_mail_catcher(args.mail_dir, args.smtp_port)
     try:
         plan = _run_plan(flag_window, args.dags)
         print(f"Running {len(plan)} DAG run(s) through Airflow (home {airflow_home}); flags for {flag_window}")
@@ -156,22 +156,6 @@ def _run_plan(flag_window, dags: str | None) -> list[tuple[str, dict]]:
             raise ValueError(f"unknown DAG(s) {unknown}; known: {sorted(known)}")
         plan = [step for step in plan if step[0] in wanted]
     return plan
-
-
-def _start_mail_catcher(directory: Path, port: int):
-    """Start the local SMTP catcher and point the project's smtp connection at it."""
-    from regime_radar.alerts.catcher import MailCatcher
-    from regime_radar.config import CONNECTION_IDS, local_smtp_connection
-
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        catcher = MailCatcher(directory, port=port)
-        catcher.start()
-    except OSError:
-        catcher = MailCatcher(directory, port=0)  # the default port is taken: any free port will do
-        catcher.start()
-    os.environ[f"AIRFLOW_CONN_{CONNECTION_IDS['smtp'].upper()}"] = local_smtp_connection(catcher.port)
-    return catcher
 
 
 def cmd_load(args: argparse.Namespace) -> int:

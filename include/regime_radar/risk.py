@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Read only to derive a rule input that is missing from gold (engine.derive_inputs).
-DERIVE_FROM = ("release_calendar", "macro_consensus", "policy_documents")
 PRICE_COLUMNS = ["symbol", "date", "adj_close", "available_at"]
 
 
@@ -31,12 +29,15 @@ def market_days(prices: pd.DataFrame, window: Window, symbols: list[str]) -> lis
 
 
 def load_inputs(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
-    """Every table the rules read, as DataFrames (dates as datetime.date, timestamps as UTC)."""
-    tables = {
+    """Every table the rules read, as DataFrames (dates as datetime.date, timestamps as UTC).
+
+    The derived inputs (macro_releases, tariff_actions) are the gold tables the DAG's derive task
+    published just before; they are not derived a second time here.
+    """
+    return {
         name: warehouse.read(name, columns=PRICE_COLUMNS if name == "prices_daily" else None).to_pandas()
-        for name in (*engine.INPUTS, *DERIVE_FROM)
+        for name in engine.INPUTS
     }
-    return engine.derive_inputs(tables)
 
 
 def run_risk(window: Window, settings: Settings | None = None) -> dict[str, Any]:
